@@ -23,7 +23,7 @@ def pytest_sessionstart(session):
                 host=db["HOST"] or None,
                 port=db["PORT"] or None,
                 user=db["USER"] or None,
-                dbname=db["NAME"],
+                dbname="postgres",  # the server, not the database pytest-django will create
                 password=db["PASSWORD"] or None,
                 connect_timeout=5,
             ).close()

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served locally: the docs page works offline
     "huey.contrib.djhuey",
     "core",
     "accounts",
@@ -178,6 +179,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/api-auth/login/"
 # After the first account (which becomes the administrator), may anyone sign up?
 ALLOW_SIGNUP = env.bool("ALLOW_SIGNUP", default=False)
+# Sign-in and sign-up attempts per client address, to slow down password guessing.
+AUTH_RATE_LIMIT = env("AUTH_RATE_LIMIT", default="30/min")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -195,6 +198,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Notifications for 3D printers: printers, events, channels and deliveries.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

@@ -15,3 +15,4 @@ os.environ.setdefault("PRINTBELL_ENV_FILE", os.devnull)  # a developer's .env mu
 from config.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
+AUTH_RATE_LIMIT = "100000/min"  # tests sign in often; tests/test_api_auth.py checks the limit itself

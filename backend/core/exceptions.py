@@ -23,4 +23,15 @@ def api_exception_handler(exc, context):
         return Response({"detail": "Malformed request."}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, DjangoValidationError):
         return Response(as_serializer_error(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RecursionError) and _raised_by_json_decoder(exc):
+        return Response({"detail": "JSON parse error - nested too deeply."}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(exc, context)
+
+
+def _raised_by_json_decoder(exc: BaseException) -> bool:
+    """A body like `[[[[...` exhausts the JSON parser's recursion limit: bad input, not a bug.
+    Any other RecursionError stays a 500."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and tb.tb_frame.f_globals.get("__name__") == "json.decoder"

@@ -69,14 +69,22 @@ def config_schema(plugin: BaseNotificationPlugin) -> dict[str, Any] | None:
     return {"fields": out}
 
 
+def _hidden(plugin: BaseNotificationPlugin | None, config: dict) -> set[str]:
+    """The config fields never sent back: the plugin's secret fields or, when the plugin is not
+    loaded (so its fields are unknown), every field whose name looks like a credential."""
+    if plugin is None:
+        return {k for k in (config or {}) if looks_secret(k)}
+    return secret_fields(plugin)
+
+
 def public_config(plugin: BaseNotificationPlugin | None, config: dict) -> dict:
     """The config without its secret fields: what may be sent back to the browser."""
-    hidden = secret_fields(plugin) if plugin is not None else set()
+    hidden = _hidden(plugin, config)
     return {k: v for k, v in (config or {}).items() if k not in hidden}
 
 
 def secrets_set(plugin: BaseNotificationPlugin | None, config: dict) -> list[str]:
-    hidden = secret_fields(plugin) if plugin is not None else set()
+    hidden = _hidden(plugin, config)
     return sorted(k for k in hidden if (config or {}).get(k))
 
 
@@ -105,7 +113,19 @@ def secret_values(plugin: BaseNotificationPlugin | None, config: dict) -> list[s
     return [v for v in values if v]
 
 
-_SECRET_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "PRIVATE", "API_KEY", "APIKEY", "AUTH", "KEY")
+_SECRET_WORDS = (
+    "SECRET",
+    "TOKEN",
+    "PASSWORD",
+    "PASSWD",
+    "PASSPHRASE",
+    "CREDENTIAL",
+    "PRIVATE",
+    "API_KEY",
+    "APIKEY",
+    "AUTH",
+    "KEY",
+)
 
 
 def looks_secret(name: str) -> bool:

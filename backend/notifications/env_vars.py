@@ -29,7 +29,8 @@ def public_env_vars(plugin) -> dict[str, dict[str, Any]]:
         value = spec.get("value")
         if value is not None and not spec.get("is_secret") and not looks_secret(str(name)):
             if value != "" and not _is_env_secret_value(value):
-                item["value"] = value
+                # Shown as JSON: anything that is not a plain value is shown as text.
+                item["value"] = value if isinstance(value, (str, int, float, bool)) else str(value)
         out[str(name)] = item
     return out
 

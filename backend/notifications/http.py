@@ -55,7 +55,6 @@ def pool() -> urllib3.PoolManager:
                     num_pools=200,
                     maxsize=max(4, settings.WORKER_THREADS),
                     retries=False,
-                    headers={"User-Agent": USER_AGENT},
                 )
                 _pool_pid = os.getpid()
     return _pool
@@ -109,7 +108,7 @@ def request(
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise PermanentError(f"Not an http(s) URL: {origin(url) if parts.hostname else 'missing host'}")
     limit = max_response_bytes or settings.OUTBOUND_MAX_RESPONSE_BYTES
-    all_headers = dict(headers or {})
+    all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
     if json is not None:
         body = jsonlib.dumps(json, separators=(",", ":"), default=str).encode()
         all_headers.setdefault("Content-Type", "application/json")

@@ -112,6 +112,8 @@ class PrinterNotificationContext:
 
 @dataclasses.dataclass(frozen=True)
 class TestMessageContext:
+    __test__: ClassVar[bool] = False  # not a pytest test class, despite its name
+
     config: Dict
     user: UserContext
     extra_context: Dict

@@ -6,14 +6,20 @@ import logging
 from rest_framework import serializers
 
 from notifications import loader
-from notifications.config_schema import keep_unsent_secrets, public_config, secrets_set
+from notifications.config_schema import keep_unsent_secrets, public_config, secret_values, secrets_set
 from notifications.models import FEATURE_FIELDS, Delivery, DeliveryAttempt, NotificationSetting
+from notifications.outcome import redact
 from printers.models import Printer
 
 logger = logging.getLogger(__name__)
 
 
 class OwnPrintersField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data):
+        if isinstance(data, float):  # not an id: 1.5 would find printer 1, and 1e400 overflows
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
     def get_queryset(self):
         request = self.context.get("request")
         if request is None or not request.user.is_authenticated:
@@ -81,7 +87,12 @@ class NotificationSettingSerializer(serializers.ModelSerializer):
         if plugin_id is None:
             raise serializers.ValidationError({"name": ["This field is required."]})
         if self.instance is None or "config" in attrs:
-            plugin = loader.registry().get(plugin_id).instance
+            loaded = loader.registry().get(plugin_id)
+            if loaded is None:  # a channel whose plugin is no longer on this server
+                raise serializers.ValidationError(
+                    {"config": [f"Plugin {plugin_id!r} is not loaded on this server; its config cannot be changed."]}
+                )
+            plugin = loaded.instance
             submitted = attrs.get("config") or {}
             if self.instance is not None:
                 submitted = keep_unsent_secrets(plugin, self.instance.config, submitted)
@@ -97,17 +108,30 @@ def validate_plugin_config(plugin, data: dict) -> dict:
         raise serializers.ValidationError({"config": exc.detail}) from None
     except Exception as exc:  # noqa: BLE001 - a plugin bug must not become a 500
         logger.warning("Plugin %s validate_config raised %s", plugin.plugin_id, type(exc).__name__)
-        raise serializers.ValidationError(
-            {"config": [f"Invalid configuration ({type(exc).__name__}: {exc})."]}
-        ) from None
+        # The error may quote the server's credentials (a bot token in a URL): never show them.
+        reason = redact(f"{type(exc).__name__}: {exc}", secret_values(plugin, data))
+        raise serializers.ValidationError({"config": [f"Invalid configuration ({reason})."]}) from None
     if not isinstance(cleaned, dict):
         raise serializers.ValidationError({"config": ["The plugin did not accept this configuration."]})
     try:
-        return json.loads(json.dumps(cleaned))
+        stored = json.loads(json.dumps(cleaned))
     except (TypeError, ValueError):
         raise serializers.ValidationError(
             {"config": ["The plugin produced a configuration it cannot store."]}
         ) from None
+    if _has_nul(stored):  # PostgreSQL cannot store NUL characters in JSON
+        raise serializers.ValidationError({"config": ["Null characters are not allowed."]})
+    return stored
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):

@@ -25,8 +25,8 @@ logger = logging.getLogger(__name__)
 BATCH = 500
 
 
-def sweep(queue_is_empty: bool, now: dt.datetime | None = None) -> dict[str, int]:
-    now = now or timezone.now()
+def sweep(queue_is_empty: bool) -> dict[str, int]:
+    now = timezone.now()
     counts = {"lost": _recover_expired_leases(now)}
     counts["requeued"] = counts["refanned"] = 0
     if queue_is_empty:

@@ -5,9 +5,9 @@ from django.db import transaction
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from core.api import IdFilter, PagePagination
 from notifications import loader
 from notifications.config_schema import config_schema
 from notifications.env_vars import missing_required, public_env_vars
@@ -20,6 +20,7 @@ from notifications.test_message import send_test_message
 class NotificationSettingViewSet(viewsets.ModelViewSet):
     """The signed-in user's notification channels."""
 
+    queryset = NotificationSetting.objects.none()  # for the schema; see get_queryset
     serializer_class = NotificationSettingSerializer
 
     def get_queryset(self):
@@ -84,8 +85,8 @@ class NotificationSettingViewSet(viewsets.ModelViewSet):
 
 
 class DeliveryFilter(django_filters.FilterSet):
-    event = django_filters.NumberFilter(field_name="event_id")
-    channel = django_filters.NumberFilter(field_name="channel_id")
+    event = IdFilter(field_name="event_id")
+    channel = IdFilter(field_name="channel_id")
     status = django_filters.ChoiceFilter(choices=Delivery.STATUS_CHOICES)
 
     class Meta:
@@ -93,19 +94,14 @@ class DeliveryFilter(django_filters.FilterSet):
         fields = ["event", "channel", "status"]
 
 
-class DeliveryPagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-
-
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The delivery log: every notification sent (or not) to the signed-in user's channels, with
     each attempt and its error. Newest first."""
 
+    queryset = Delivery.objects.none()  # for the schema; see get_queryset
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
-    pagination_class = DeliveryPagination
+    pagination_class = PagePagination
 
     def get_queryset(self):
         return (

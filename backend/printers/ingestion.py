@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from printers.models import Print, Printer, PrinterEvent
 from printers.snapshots import validate_snapshot
 
 MAX_EXTRA_BYTES = 16 * 1024
+MAX_EXTRA_DEPTH = 20
 HEATER_NUMBERS = ("heater_actual", "heater_target")
 
 
@@ -25,7 +27,11 @@ class PrintInfoSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=notification_types.EVENT_TYPES)
+    type = serializers.ChoiceField(
+        choices=notification_types.EVENT_TYPES,
+        # Not DRF's default, which echoes the input back (and a lone surrogate cannot be rendered).
+        error_messages={"invalid_choice": f"Must be one of: {', '.join(notification_types.EVENT_TYPES)}."},
+    )
     id = serializers.CharField(
         max_length=200, required=False, allow_null=True, help_text="Idempotency key: a repeat returns the first event."
     )
@@ -42,6 +48,9 @@ class EventSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate_extra(self, value: dict) -> dict:
+        problem = _unstorable(value)
+        if problem:
+            raise serializers.ValidationError(problem)
         if len(json.dumps(value, default=str)) > MAX_EXTRA_BYTES:
             raise serializers.ValidationError(f"Must be at most {MAX_EXTRA_BYTES} bytes of JSON.")
         for key in HEATER_NUMBERS:
@@ -69,10 +78,32 @@ def _flatten_form(data) -> dict:
         if key in ("print", "extra") and isinstance(value, str):
             try:
                 value = json.loads(value) if value else None
-            except ValueError:
+            except (ValueError, RecursionError):
                 raise serializers.ValidationError({key: ["Must be a JSON object."]}) from None
         out[key] = value
     return out
+
+
+def _unstorable(value: Any, depth: int = 0) -> str | None:
+    """Why this JSON value cannot be stored (PostgreSQL's jsonb refuses NUL, lone surrogates and
+    Infinity; SQLite's JSON check refuses Infinity) or sent on, or None if it can."""
+    if depth > MAX_EXTRA_DEPTH:
+        return f"Must not be nested more than {MAX_EXTRA_DEPTH} levels deep."
+    if isinstance(value, float) and not math.isfinite(value):
+        return "Numbers must be finite."
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Null characters are not allowed."
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return "Surrogate characters are not allowed."
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in children:
+        problem = (_unstorable(key) if isinstance(key, str) else None) or _unstorable(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 def store_event(printer: Printer, data: dict) -> tuple[PrinterEvent, bool]:
@@ -103,10 +134,12 @@ def store_event(printer: Printer, data: dict) -> tuple[PrinterEvent, bool]:
                 event.snapshot = data["snapshot"]  # saved to storage by save()
             event.save()
             transaction.on_commit(lambda: fan_out_event(event.id))
-    except IntegrityError:
+    except Exception as exc:
         if event is not None and event.snapshot:
-            event.snapshot.delete(save=False)
-        existing = PrinterEvent.objects.filter(printer=printer, idempotency_key=key).first() if key else None
+            event.snapshot.delete(save=False)  # the row was rolled back: its file must not stay behind
+        existing = None
+        if isinstance(exc, IntegrityError) and key:  # the same key, stored by a concurrent request
+            existing = PrinterEvent.objects.filter(printer=printer, idempotency_key=key).first()
         if existing is None:
             raise
         return existing, False

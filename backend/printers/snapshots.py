@@ -26,7 +26,9 @@ def validate_snapshot(upload: UploadedFile) -> str:
             img.verify()
     except serializers.ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # far more pixels than Pillow will ever open
+        raise serializers.ValidationError("Image has too many pixels.") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise serializers.ValidationError("Not a valid image (JPEG, PNG, WebP or GIF expected).") from None
     finally:
         upload.seek(0)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import django_filters
 from django.db import transaction
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -10,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import IdFilter, PagePagination
 from core.tokens import display_prefix, hash_token, new_token
 from printers.authentication import PrinterTokenAuthentication
 from printers.ingestion import EventSerializer, store_event
@@ -29,6 +32,7 @@ def _issue_token(printer: Printer) -> str:
 class PrinterViewSet(viewsets.ModelViewSet):
     """The signed-in user's printers. Creating one answers with its token, once."""
 
+    queryset = Printer.objects.none()  # for the schema; see get_queryset
     serializer_class = PrinterSerializer
 
     def get_queryset(self):
@@ -81,14 +85,35 @@ class PrinterEventSerializer(serializers.ModelSerializer):
         return image_url(event)
 
 
+class PrinterEventFilter(django_filters.FilterSet):
+    printer = IdFilter(field_name="printer_id")
+
+    class Meta:
+        model = PrinterEvent
+        fields = ["printer", "type"]
+
+
 class PrinterEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Events reported by the signed-in user's printers, newest first."""
 
+    queryset = PrinterEvent.objects.none()  # for the schema; see get_queryset
     serializer_class = PrinterEventSerializer
-    filterset_fields = ["printer", "type"]
+    filterset_class = PrinterEventFilter
+    pagination_class = PagePagination
 
     def get_queryset(self):
         return PrinterEvent.objects.filter(printer__owner=self.request.user).select_related("print")
+
+
+class PrinterTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the printer token in the schema (a user's API token is `tokenAuth`)."""
+
+    target_class = PrinterTokenAuthentication
+    name = "printerTokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "The printer's token, shown once on creation."}
 
 
 class EventIngestView(APIView):

@@ -19,6 +19,7 @@ class Received:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     at: float  # time.monotonic()
+    peer: tuple = ()  # (host, port) of the client connection
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -53,7 +54,12 @@ class Receiver:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
                 item = Received(
-                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body, time.monotonic()
+                    self.command,
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    body,
+                    time.monotonic(),
+                    tuple(self.client_address),
                 )
                 with receiver._cond:
                     receiver.requests.append(item)
@@ -82,7 +88,9 @@ class Receiver:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, name="receiver", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, name="receiver", daemon=True
+        )
         self._thread.start()
 
     @property
