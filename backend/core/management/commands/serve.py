@@ -10,7 +10,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -36,9 +35,13 @@ class Command(BaseCommand):
             "web": [py, MANAGE, "web", "--host", host, "--port", str(port), "--workers", str(web_workers)],
             "worker": [py, MANAGE, "worker", "--threads", str(worker_threads)],
         }
-        stop = threading.Event()
+        # The handler only appends to a list. It runs in the main thread between two bytecodes,
+        # possibly while that thread holds a lock: a handler that takes one (threading.Event.set
+        # does) deadlocks when a second signal lands there, as when a service manager or `make`
+        # and the terminal each send one.
+        stopping: list[int] = []
         for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stop.set())
+            signal.signal(signum, lambda signum, _frame: stopping.append(signum))
 
         children = {
             name: subprocess.Popen(cmd, start_new_session=True)  # noqa: S603 - our own argv
@@ -48,13 +51,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Printbell is running at http://{shown}:{port}/  (Ctrl-C to stop)")
 
         failed = None
-        while not stop.is_set():
+        while not stopping and failed is None:
             for name, proc in children.items():
                 if proc.poll() is not None:
                     failed = (name, proc.returncode)
-                    stop.set()
                     break
-            stop.wait(0.2)
+            else:
+                time.sleep(0.2)  # a signal is seen within this long
 
         for proc in children.values():
             if proc.poll() is None:
