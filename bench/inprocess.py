@@ -10,8 +10,8 @@ Steps, each timed around the real call:
              store_event, the fan-out task enqueued on commit); no gunicorn, no socket
   dequeue    Huey's dequeue from the SQLite queue (fan-out and delivery tasks)
   fan-out    the fan_out task as the worker runs it (with close_db), incl. enqueueing deliveries
-  claim      dispatch.claim (the conditional UPDATE)
-  plugin     dispatch._call_plugin (contexts, JSON body, the HTTP POST to the receiver)
+  claim      delivery_store.claim (the conditional UPDATE)
+  plugin     dispatch.call_plugin (contexts, JSON body, the HTTP POST to the receiver)
   finish     dispatch.finish (UPDATE + INSERT attempt in one transaction)
   deliver    the whole deliver task; "deliver: rest" = deliver - claim - plugin - finish, which is
              mostly the SELECT that loads the delivery with its channel, user, event, printer, print
@@ -102,7 +102,7 @@ def main() -> None:
     from huey.contrib.djhuey import HUEY
 
     from accounts.models import User
-    from notifications import dispatch
+    from notifications import delivery_store, dispatch
     from notifications.models import Delivery, NotificationSetting
     from printers.models import Printer
 
@@ -126,8 +126,8 @@ def main() -> None:
             )
 
         steps = Steps()
-        dispatch.claim = steps.wrap("claim", dispatch.claim)
-        dispatch._call_plugin = steps.wrap("plugin", dispatch._call_plugin)
+        delivery_store.claim = steps.wrap("claim", delivery_store.claim)
+        dispatch.call_plugin = steps.wrap("plugin", dispatch.call_plugin)
         dispatch.finish = steps.wrap("finish", dispatch.finish)
         profiles = {}
         client = Client()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from urllib.parse import urlsplit
 
 from config.env import BACKEND_DIR, REPO_DIR, data_dir, env, load_dotenv, secret_key  # noqa: F401
@@ -113,6 +114,19 @@ else:
         "immediate": False,
         "timeout": 30,
     }
+# Huey imports the Redis and PostgreSQL drivers whenever they are installed, and DRF imports the
+# PostgreSQL one too: about 30 MB in every process. Hide the drivers this configuration does not
+# use: Redis while Huey loads; PostgreSQL for good when the database is not PostgreSQL.
+_uses_postgres = _db["ENGINE"].endswith("postgresql")
+if not _uses_postgres and "psycopg" not in sys.modules:
+    sys.modules["psycopg"] = None  # `import psycopg` now raises ImportError
+if not REDIS_URL and "redis" not in sys.modules:
+    sys.modules["redis"] = None
+    try:
+        import huey.storage  # noqa: F401
+    finally:
+        del sys.modules["redis"]
+
 WORKER_THREADS = env.int("WORKER_THREADS", default=16)
 # Idle workers poll the embedded queue; these bound how quickly a new task is noticed.
 WORKER_POLL_INITIAL_SECONDS = env.float("WORKER_POLL_INITIAL_SECONDS", default=0.002)

@@ -3,7 +3,8 @@
 Durability rests on the database, not on the queue: a delivery row exists before any send, is
 claimed with a conditional UPDATE (so duplicate tasks are harmless and several workers can run),
 holds a lease while it is being sent, and is finished in one short transaction together with the
-attempt's record. `notifications.sweep` re-queues whatever a crashed worker left behind.
+attempt's record. `notifications.sweep` re-queues whatever a crashed worker left behind. The SQL
+itself is in `notifications.delivery_store`.
 """
 
 from __future__ import annotations
@@ -15,15 +16,14 @@ from typing import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
-from notifications import contexts, loader, notification_types
+from notifications import contexts, delivery_store, loader, notification_types
 from notifications.backoff import retry_delay
 from notifications.config_schema import secret_values
-from notifications.models import Delivery, DeliveryAttempt, NotificationSetting
+from notifications.delivery_store import DeliveryJob
+from notifications.models import Delivery
 from notifications.outcome import PERMANENT, SENT, SKIPPED, TRANSIENT, Outcome, classify, redact
-from printers.models import PrinterEvent
 
 logger = logging.getLogger(__name__)
 
@@ -45,110 +45,88 @@ def enqueue_delivery(delivery_id: int, eta: dt.datetime | None = None) -> None:
 # --- Fan-out ---------------------------------------------------------------------------------
 
 
-def channels_for(event: PrinterEvent):
-    """The channels that want this event: user's switch, channel enabled, the event's toggle,
-    and the channel's printer filter (empty = all printers). Indexed lookups only."""
-    feature = notification_types.feature_for(event.type)
-    return (
-        NotificationSetting.objects.filter(user_id=event.printer.owner_id, enabled=True, **{feature.value: True})
-        .filter(Q(printers__isnull=True) | Q(printers=event.printer_id))
-        .distinct()
-    )
-
-
 def fan_out(event_id: int) -> int:
-    """Create one delivery per interested channel and queue them. Returns how many were queued.
-    Safe to run twice: the event is claimed, and (event, channel) is unique."""
+    """Create one delivery per interested channel and queue them; return how many were queued.
+
+    A channel gets the event when its owner's global switch is on, it is enabled, its toggle for
+    the event's feature is on, its printer list is empty or names the printer, and its plugin
+    supports the feature. A channel whose plugin is not loaded gets a failed delivery saying so.
+    Safe to run twice: the event is claimed in the same transaction."""
     now = timezone.now()
-    to_queue: list[int] = []
     with transaction.atomic():
-        if not PrinterEvent.objects.filter(id=event_id, fanned_out_at__isnull=True).update(fanned_out_at=now):
+        claimed = delivery_store.claim_event(event_id, now)
+        if claimed is None:
             return 0
-        event = PrinterEvent.objects.select_related("printer__owner").get(id=event_id)
-        owner = event.printer.owner
-        if not owner.notification_enabled:
+        event_type, printer_id, owner_id, notifications_on = claimed
+        if not notifications_on:
             return 0
-        feature = notification_types.feature_for(event.type)
+        feature = notification_types.feature_for(event_type)
         registry = loader.registry()
         rows = []
-        for channel in channels_for(event):
-            plugin = registry.get(channel.name)
-            if plugin is not None and feature not in plugin.features:
-                continue  # the plugin cannot send this kind of notification
-            row = Delivery(
-                user_id=owner.id, event_id=event.id, channel_id=channel.id, kind=event.type, next_attempt_at=now
-            )
+        for channel_id, plugin_id in delivery_store.channels_for(owner_id, printer_id, feature):
+            plugin = registry.get(plugin_id)
             if plugin is None:
-                row.status = Delivery.FAILED
-                row.last_error = f"Plugin {channel.name!r} is not loaded on this server"
-                row.finished_at = now
-            rows.append(row)
-        if rows:
-            Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-            to_queue = list(
-                Delivery.objects.filter(event_id=event.id, status=Delivery.PENDING).values_list("id", flat=True)
-            )
-        transaction.on_commit(lambda: [enqueue_delivery(i) for i in to_queue])
-    return len(to_queue)
+                rows.append((channel_id, Delivery.FAILED, f"Plugin {plugin_id!r} is not loaded on this server"))
+            elif feature in plugin.features:
+                rows.append((channel_id, Delivery.PENDING, ""))
+        if not rows:
+            return 0
+        pending = delivery_store.insert_deliveries(event_id, owner_id, event_type, rows, now)
+        transaction.on_commit(lambda: [enqueue_delivery(i) for i in pending])
+    return len(pending)
 
 
 # --- One delivery ----------------------------------------------------------------------------
 
 
 def claim(delivery_id: int, now: dt.datetime) -> bool:
-    """Take a pending, due delivery for this worker until its lease expires."""
-    due = now + dt.timedelta(seconds=1)  # the queue's clock and ours may differ slightly
-    lease = now + dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS)
-    return bool(
-        Delivery.objects.filter(id=delivery_id, status=Delivery.PENDING)
-        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=due))
-        .update(status=Delivery.SENDING, lease_expires_at=lease, attempt_count=F("attempt_count") + 1)
-    )
+    return delivery_store.claim(delivery_id, now)
 
 
 def deliver(delivery_id: int) -> str | None:
     """Make one attempt at a delivery. Returns the attempt's outcome, or None if the delivery was
     not ours to send (already done, not yet due, or claimed by another worker)."""
     started = timezone.now()
-    if not claim(delivery_id, started):
+    if not delivery_store.claim(delivery_id, started):
         return None
-    delivery = Delivery.objects.select_related("channel", "user", "event__printer", "event__print").get(id=delivery_id)
-    plugin = loader.registry().get(delivery.channel.name)
+    job = delivery_store.load(delivery_id)
+    plugin = loader.registry().get(job.plugin_id)
     t0 = time.monotonic()
     if plugin is None:
-        outcome = Outcome(PERMANENT, f"Plugin {delivery.channel.name!r} is not loaded on this server")
+        outcome = Outcome(PERMANENT, f"Plugin {job.plugin_id!r} is not loaded on this server")
     else:
-        outcome = _call_plugin(plugin.instance, delivery)
+        outcome = call_plugin(plugin.instance, job)
     duration_ms = int((time.monotonic() - t0) * 1000)
-    outcome = _safe(outcome, plugin.instance if plugin else None, delivery.channel.config)
-    finish(delivery, outcome, started, duration_ms)
+    outcome = safe(outcome, plugin.instance if plugin else None, job.config)
+    finish(job, outcome, started, duration_ms)
     return outcome.kind
 
 
-def _call_plugin(plugin, delivery: Delivery) -> Outcome:
-    config = dict(delivery.channel.config or {})
+def call_plugin(plugin, job: DeliveryJob) -> Outcome:
     try:
-        if delivery.event is None:
-            plugin.send_test_message(contexts.test_context(delivery, config))
-        elif delivery.event.type == notification_types.FailureAlert:
-            plugin.send_failure_alert(contexts.event_context(delivery, config))
+        if job.event is None:
+            plugin.send_test_message(contexts.test_context(job))
+        elif job.event.type == notification_types.FailureAlert:
+            plugin.send_failure_alert(contexts.event_context(job))
         else:
-            plugin.send_printer_notification(contexts.event_context(delivery, config))
+            plugin.send_printer_notification(contexts.event_context(job))
     except Exception as exc:  # noqa: BLE001 - every plugin error is recorded, none escapes
         return classify(exc)
     return classify(None)
 
 
-def _safe(outcome: Outcome, plugin, config: dict) -> Outcome:
+def safe(outcome: Outcome, plugin, config: dict) -> Outcome:
+    """The outcome with every secret removed from its error."""
     if not outcome.error:
         return outcome
     error = redact(outcome.error, secret_values(plugin, config))
     return Outcome(outcome.kind, error, outcome.http_status, outcome.retry_after)
 
 
-def finish(delivery: Delivery, outcome: Outcome, started: dt.datetime, duration_ms: int, retry: bool = True) -> None:
-    """Record the attempt and move the delivery on: sent, skipped, failed, or pending a retry."""
-    number = delivery.attempt_count
+def finish(job: DeliveryJob, outcome: Outcome, started: dt.datetime, duration_ms: int, retry: bool = True) -> str:
+    """Record the attempt and move the delivery on: sent, skipped, failed, or pending a retry.
+    Returns the delivery's new status."""
+    number = job.attempt
     now = timezone.now()
     fields: dict = {"lease_expires_at": None, "last_error": outcome.error}
     next_at = None
@@ -164,28 +142,19 @@ def finish(delivery: Delivery, outcome: Outcome, started: dt.datetime, duration_
             fields["last_error"] = f"{outcome.error} (gave up after {number} attempts)"
         fields.update(status=Delivery.FAILED, finished_at=now)
 
-    with transaction.atomic():
-        updated = Delivery.objects.filter(id=delivery.id, status=Delivery.SENDING, attempt_count=number).update(
-            **fields
-        )
-        if not updated:
-            # Our lease expired and the sweep handed the delivery to someone else.
-            logger.warning(
-                "Delivery %s attempt %s finished after its lease expired (%s)", delivery.id, number, outcome.kind
-            )
-            return
-        DeliveryAttempt.objects.create(
-            delivery_id=delivery.id,
-            number=number,
-            started_at=started,
-            duration_ms=duration_ms,
-            outcome=outcome.kind,
-            http_status=outcome.http_status,
-            error=outcome.error,
-        )
-        if next_at is not None:
-            transaction.on_commit(lambda: enqueue_delivery(delivery.id, next_at))
-    for key, value in fields.items():
-        setattr(delivery, key, value)
+    attempt = {
+        "started_at": started,
+        "duration_ms": duration_ms,
+        "outcome": outcome.kind,
+        "http_status": outcome.http_status,
+        "error": outcome.error,
+    }
+    if not delivery_store.finish(job.id, number, fields, attempt):
+        # Our lease expired and the sweep handed the delivery to someone else.
+        logger.warning("Delivery %s attempt %s finished after its lease expired (%s)", job.id, number, outcome.kind)
+        return Delivery.SENDING
+    if next_at is not None:
+        enqueue_delivery(job.id, next_at)
     if outcome.kind in (TRANSIENT, PERMANENT):
-        logger.info("Delivery %s attempt %s: %s: %s", delivery.id, number, outcome.kind, outcome.error)
+        logger.info("Delivery %s attempt %s: %s: %s", job.id, number, outcome.kind, outcome.error)
+    return fields["status"]

@@ -11,7 +11,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications import loader
-from notifications.dispatch import _call_plugin, _safe, finish
+from notifications.contexts import user_context
+from notifications.delivery_store import DeliveryJob
+from notifications.dispatch import call_plugin, finish, safe
 from notifications.models import Delivery, NotificationSetting
 from notifications.outcome import PERMANENT, TRANSIENT, Outcome
 
@@ -31,18 +33,27 @@ def send_test_message(channel: NotificationSetting) -> tuple[Delivery, Outcome]:
         attempt_count=1,
         lease_expires_at=started + dt.timedelta(seconds=settings.DELIVERY_LEASE_SECONDS),
     )
+    job = DeliveryJob(
+        id=delivery.id,
+        uuid=delivery.uuid,
+        attempt=1,
+        plugin_id=channel.name,
+        config=dict(channel.config or {}),
+        user=user_context(channel.user),
+        event=None,
+    )
     plugin = loader.registry().get(channel.name)
     t0 = time.monotonic()
     if plugin is None:
         outcome = Outcome(PERMANENT, f"Plugin {channel.name!r} is not loaded on this server")
     else:
-        future = _executor.submit(_call_plugin, plugin.instance, delivery)
+        future = _executor.submit(call_plugin, plugin.instance, job)
         timeout = settings.TEST_MESSAGE_TIMEOUT_SECONDS
         try:
             outcome = future.result(timeout=timeout)
         except FutureTimeout:
             outcome = Outcome(TRANSIENT, f"The channel did not answer within {timeout:g} s")
     duration_ms = int((time.monotonic() - t0) * 1000)
-    outcome = _safe(outcome, plugin.instance if plugin else None, channel.config)
-    finish(delivery, outcome, started, duration_ms, retry=False)
+    outcome = safe(outcome, plugin.instance if plugin else None, channel.config)
+    delivery.status = finish(job, outcome, started, duration_ms, retry=False)
     return delivery, outcome

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import authentication, exceptions
 
 from core.tokens import hash_token
-from printers.models import Printer
+from printers.event_store import printer_for_token
 
 
 class PrinterTokenAuthentication(authentication.TokenAuthentication):
@@ -14,7 +14,7 @@ class PrinterTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Bearer"
 
     def authenticate_credentials(self, key: str):
-        printer = Printer.objects.select_related("owner").filter(token_hash=hash_token(key)).first()
-        if printer is None or not printer.owner.is_active:
+        printer = printer_for_token(hash_token(key))
+        if printer is None:
             raise exceptions.AuthenticationFailed("Invalid printer token.")
         return printer.owner, printer

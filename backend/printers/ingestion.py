@@ -6,12 +6,14 @@ import json
 import math
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
 from notifications import notification_types
-from printers.models import Print, Printer, PrinterEvent
+from printers import event_store
+from printers.models import Printer, snapshot_path
 from printers.snapshots import validate_snapshot
 
 MAX_EXTRA_BYTES = 16 * 1024
@@ -106,65 +108,33 @@ def _unstorable(value: Any, depth: int = 0) -> str | None:
     return None
 
 
-def store_event(printer: Printer, data: dict) -> tuple[PrinterEvent, bool]:
-    """Store the event once per idempotency key. Returns (event, created). The fan-out task is
+def store_event(printer: Printer, data: dict) -> tuple[int, bool]:
+    """Store the event once per idempotency key. Returns (event id, created). The fan-out task is
     queued only after the transaction commits, and nothing slow happens here."""
     from notifications.tasks import fan_out_event
 
     key = data.get("id") or None
     if key:
-        existing = PrinterEvent.objects.filter(printer=printer, idempotency_key=key).first()
+        existing = event_store.event_for_key(printer.id, key)
         if existing is not None:
             return existing, False
-    event: PrinterEvent | None = None
+    snapshot = ""
     try:
+        if data.get("snapshot") is not None:
+            snapshot = default_storage.save(snapshot_path(None, data["snapshot"].name), data["snapshot"])
+        now = timezone.now()
         with transaction.atomic():
-            print_obj = _upsert_print(printer, data["type"], data.get("print"))
-            event = PrinterEvent(
-                printer=printer,
-                print=print_obj,
-                type=data["type"],
-                is_warning=data.get("is_warning", False),
-                print_paused=data.get("print_paused", False),
-                extra=data.get("extra") or {},
-                img_url=data.get("img_url") or "",
-                idempotency_key=key,
-            )
-            if data.get("snapshot") is not None:
-                event.snapshot = data["snapshot"]  # saved to storage by save()
-            event.save()
-            transaction.on_commit(lambda: fan_out_event(event.id))
+            info = data.get("print")
+            print_id = event_store.upsert_print(printer.id, data["type"], info, now) if info else None
+            event_id = event_store.insert_event(printer.id, print_id, data, snapshot, now)
+            transaction.on_commit(lambda: fan_out_event(event_id))
     except Exception as exc:
-        if event is not None and event.snapshot:
-            event.snapshot.delete(save=False)  # the row was rolled back: its file must not stay behind
+        if snapshot:
+            default_storage.delete(snapshot)  # the row was rolled back: its file must not stay behind
         existing = None
         if isinstance(exc, IntegrityError) and key:  # the same key, stored by a concurrent request
-            existing = PrinterEvent.objects.filter(printer=printer, idempotency_key=key).first()
+            existing = event_store.event_for_key(printer.id, key)
         if existing is None:
             raise
         return existing, False
-    return event, True
-
-
-def _upsert_print(printer: Printer, event_type: str, info: dict | None) -> Print | None:
-    if not info:
-        return None
-    now = timezone.now()
-    print_obj, _ = Print.objects.get_or_create(printer=printer, job_key=info["job_key"])
-    changed = []
-    for field in ("filename", "started_at", "ended_at"):
-        if info.get(field) is not None and getattr(print_obj, field) != info[field]:
-            setattr(print_obj, field, info[field])
-            changed.append(field)
-    if event_type == notification_types.PrintStarted and print_obj.started_at is None:
-        print_obj.started_at = now
-        changed.append("started_at")
-    if event_type in (notification_types.PrintDone, notification_types.PrintCancelled) and print_obj.ended_at is None:
-        print_obj.ended_at = now
-        changed.append("ended_at")
-    if event_type == notification_types.FailureAlert:
-        print_obj.alerted_at = now
-        changed.append("alerted_at")
-    if changed:
-        print_obj.save(update_fields=sorted(set(changed)))
-    return print_obj
+    return event_id, True

@@ -80,9 +80,9 @@ class PrinterEventSerializer(serializers.ModelSerializer):
         }
 
     def get_img_url(self, event) -> str:
-        from notifications.contexts import image_url
+        from notifications.delivery_store import image_url
 
-        return image_url(event)
+        return image_url(event.snapshot.name if event.snapshot else None, event.img_url)
 
 
 class PrinterEventFilter(django_filters.FilterSet):
@@ -142,6 +142,6 @@ class EventIngestView(APIView):
         serializer = EventSerializer(data=request.data)
         if not serializer.is_valid():
             raise ValidationError(serializer.errors)
-        event, created = store_event(request.auth, serializer.validated_data)
-        body = {"id": event.id, "duplicate": not created}
+        event_id, created = store_event(request.auth, serializer.validated_data)
+        body = {"id": event_id, "duplicate": not created}
         return Response(body, status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK)

@@ -137,8 +137,11 @@ def processes_in(data_dir: Path) -> list[int]:
 
 
 def role(pid: int) -> str | None:
-    """The management command a process runs (`serve`, `web`, `worker`...), if it is one."""
+    """The management command a process runs (`serve`, `web`, `worker`...), if it is one; `serve`
+    hands over to core/supervisor.py, which counts as `serve`."""
     argv = command_line(pid)
+    if len(argv) > 1 and argv[1].endswith("core/supervisor.py"):
+        return "serve"
     return argv[2] if len(argv) > 2 and argv[1].endswith("manage.py") else None
 
 

@@ -4,6 +4,7 @@ and serves. Run here in the working tree, whose .venv `make` reuses, on a free p
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -26,7 +27,8 @@ def test_make_run_migrates_a_new_data_folder_and_serves(make_stack):
 
     stack.wait_healthy(proc, timeout=INSTALL_SECONDS)
     [serve] = [pid for pid in descendants(proc.pid) if role(pid) == "serve"]
-    assert command_line(serve)[-4:] == ["--host", "127.0.0.1", "--port", str(stack.port)]
+    web = json.loads(command_line(serve)[2])["web"]
+    assert web[web.index("--host") :][:4] == ["--host", "127.0.0.1", "--port", str(stack.port)]
     api = stack.api()
     assert api.register("maker")["is_staff"] is True  # the tables exist: migrated
     api.log_in("maker")
