@@ -47,3 +47,10 @@ def uuid_param(value: uuid.UUID) -> Any:
 
 def to_uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
+def insert_returning_id(cursor, sql: str, params: list) -> int:
+    """Run an INSERT (or upsert) and return the row's id (RETURNING: SQLite 3.35+, PostgreSQL;
+    `core.checks` refuses to start on an older SQLite)."""
+    cursor.execute(sql + " RETURNING id", params)
+    return cursor.fetchone()[0]

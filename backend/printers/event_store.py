@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from core.sql import dt_param, json_param, table
+from core.sql import dt_param, insert_returning_id, json_param, table
 from notifications import notification_types
 from printers.models import Print, Printer, PrinterEvent
 
@@ -68,12 +68,7 @@ def upsert_print(printer_id: int, event_type: str, info: dict, now: dt.datetime)
         dt_param(now), filename, given_start, started, given_end, ended, alerted,
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(sql + " RETURNING id", params)
-            return cursor.fetchone()[0]
-        cursor.execute(sql, params)
-        cursor.execute(f"SELECT id FROM {t} WHERE printer_id = %s AND job_key = %s", [printer_id, info["job_key"]])
-        return cursor.fetchone()[0]
+        return insert_returning_id(cursor, sql, params)
 
 
 def insert_event(printer_id: int, print_id: int | None, data: dict, snapshot: str, now: dt.datetime) -> int:
@@ -88,8 +83,4 @@ def insert_event(printer_id: int, print_id: int | None, data: dict, snapshot: st
         dt_param(now),
     ]  # fmt: skip
     with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            cursor.execute(sql + " RETURNING id", params)
-            return cursor.fetchone()[0]
-        cursor.execute(sql, params)
-        return cursor.lastrowid
+        return insert_returning_id(cursor, sql, params)
