@@ -302,6 +302,16 @@ def test_nul_characters_in_a_free_form_config_are_400_on_config(api, extra_plugi
     assert NotificationSetting.objects.count() == 0
 
 
+@pytest.mark.parametrize("config", ['{"n": 1e400}', '{"s": "\\ud800"}'])
+def test_unstorable_json_in_a_free_form_config_is_400_on_config(api, extra_plugins, config):
+    body = f'{{"name": "apitest_env", "config": {config}}}'
+    resp = api.post(URL, data=body.encode(), content_type="application/json")
+
+    assert resp.status_code == 400, resp.content
+    assert list(resp.json()) == ["config"]
+    assert NotificationSetting.objects.count() == 0
+
+
 def test_a_free_form_config_is_stored_as_sent(api, extra_plugins):
     config = {"chat_id": "123", "nested": {"list": [1, 2.5, None, True]}, "unicode": "Grüße ✓"}
 

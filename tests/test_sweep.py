@@ -108,3 +108,14 @@ def test_test_message_cut_off_by_a_crash_is_marked_failed(user, make_channel):
     sweep(queue_is_empty=True)
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.FAILED and "stopped" in delivery.last_error
+
+
+def test_a_delivery_whose_channel_was_deleted_after_the_claim_is_dropped(pending_delivery, receiver):
+    from notifications import delivery_store
+
+    assert dispatch.claim(pending_delivery.id, timezone.now())
+    pending_delivery.channel.delete()  # cascades to the delivery
+    assert delivery_store.load(pending_delivery.id) is None
+    dispatch.enqueue_delivery(pending_delivery.id)
+    drain()
+    assert receiver.requests == []

@@ -78,7 +78,8 @@ WHERE d.id = %s
 """
 
 
-def load(delivery_id: int) -> DeliveryJob:
+def load(delivery_id: int) -> DeliveryJob | None:
+    """None if the delivery is gone (its channel was deleted since the claim)."""
     from django.contrib.auth import get_user_model
 
     sql = _LOAD.format(
@@ -88,6 +89,8 @@ def load(delivery_id: int) -> DeliveryJob:
     with connection.cursor() as cursor:
         cursor.execute(sql, [delivery_id])
         r = cursor.fetchone()
+    if r is None:
+        return None
     user = UserContext(
         id=r[4], email=r[5] or "", first_name=r[6] or "", last_name=r[7] or "",
         unsub_token=str(to_uuid(r[8])), dh_balance=float(r[9]), is_pro=bool(r[10]),

@@ -90,6 +90,8 @@ def deliver(delivery_id: int) -> str | None:
     if not delivery_store.claim(delivery_id, started):
         return None
     job = delivery_store.load(delivery_id)
+    if job is None:
+        return None
     plugin = loader.registry().get(job.plugin_id)
     t0 = time.monotonic()
     if plugin is None:

@@ -5,6 +5,7 @@ import logging
 
 from rest_framework import serializers
 
+from core.json_values import unstorable
 from notifications import loader
 from notifications.config_schema import keep_unsent_secrets, public_config, secret_values, secrets_set
 from notifications.models import FEATURE_FIELDS, Delivery, DeliveryAttempt, NotificationSetting
@@ -119,19 +120,10 @@ def validate_plugin_config(plugin, data: dict) -> dict:
         raise serializers.ValidationError(
             {"config": ["The plugin produced a configuration it cannot store."]}
         ) from None
-    if _has_nul(stored):  # PostgreSQL cannot store NUL characters in JSON
-        raise serializers.ValidationError({"config": ["Null characters are not allowed."]})
+    problem = unstorable(stored)
+    if problem:
+        raise serializers.ValidationError({"config": [problem]})
     return stored
-
-
-def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
 
 
 class DeliveryAttemptSerializer(serializers.ModelSerializer):

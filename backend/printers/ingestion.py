@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.json_values import unstorable
 from notifications import notification_types
 from printers import event_store
 from printers.models import Printer, snapshot_path
@@ -50,7 +50,7 @@ class EventSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
     def validate_extra(self, value: dict) -> dict:
-        problem = _unstorable(value)
+        problem = unstorable(value, MAX_EXTRA_DEPTH)
         if problem:
             raise serializers.ValidationError(problem)
         if len(json.dumps(value, default=str)) > MAX_EXTRA_BYTES:
@@ -84,28 +84,6 @@ def _flatten_form(data) -> dict:
                 raise serializers.ValidationError({key: ["Must be a JSON object."]}) from None
         out[key] = value
     return out
-
-
-def _unstorable(value: Any, depth: int = 0) -> str | None:
-    """Why this JSON value cannot be stored (PostgreSQL's jsonb refuses NUL, lone surrogates and
-    Infinity; SQLite's JSON check refuses Infinity) or sent on, or None if it can."""
-    if depth > MAX_EXTRA_DEPTH:
-        return f"Must not be nested more than {MAX_EXTRA_DEPTH} levels deep."
-    if isinstance(value, float) and not math.isfinite(value):
-        return "Numbers must be finite."
-    if isinstance(value, str):
-        if "\x00" in value:
-            return "Null characters are not allowed."
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "Surrogate characters are not allowed."
-    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in children:
-        problem = (_unstorable(key) if isinstance(key, str) else None) or _unstorable(item, depth + 1)
-        if problem:
-            return problem
-    return None
 
 
 def store_event(printer: Printer, data: dict) -> tuple[int, bool]:
