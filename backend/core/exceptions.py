@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler
-
-logger = logging.getLogger(__name__)
 
 
 def api_exception_handler(exc, context):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db import transaction
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -14,6 +13,7 @@ from rest_framework.views import APIView
 
 from core.api import IdFilter, PagePagination
 from core.tokens import display_prefix, hash_token, new_token
+from notifications.delivery_store import image_url
 from printers.authentication import PrinterTokenAuthentication
 from printers.ingestion import EventSerializer, store_event
 from printers.models import Printer, PrinterEvent
@@ -80,8 +80,6 @@ class PrinterEventSerializer(serializers.ModelSerializer):
         }
 
     def get_img_url(self, event) -> str:
-        from notifications.delivery_store import image_url
-
         return image_url(event.snapshot.name if event.snapshot else None, event.img_url)
 
 
@@ -137,7 +135,6 @@ class EventIngestView(APIView):
             200: OpenApiResponse(description="Repeated idempotency key: the first event"),
         },
     )
-    @transaction.non_atomic_requests
     def post(self, request):
         serializer = EventSerializer(data=request.data)
         if not serializer.is_valid():
